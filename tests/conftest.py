@@ -1,0 +1,26 @@
+"""Shared pytest settings: dbt never phones home, and tests run from the repository root."""
+
+import os
+
+os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+import pytest
+
+from harness import run_case
+
+# Engines that every field case runs on. The MariaDB runner registers itself in
+# harness.ENGINE_RUNNERS; its parameter carries the `mysql` marker.
+CASE_ENGINES = ["duckdb"]
+
+
+@pytest.fixture(params=CASE_ENGINES)
+def case_runner(request, tmp_path):
+    """Return a function that runs a dataset through the pipeline on one engine."""
+    engine = request.param
+
+    def run(dataset, app_db=False, **overrides):
+        return run_case(dataset, tmp_path / engine, app_db=app_db, engine=engine, **overrides)
+
+    run.engine = engine
+    return run

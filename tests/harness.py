@@ -277,3 +277,37 @@ def run_case(dataset: MatomoDataset, work_dir: Path, app_db: bool = False, engin
     """Run `dataset` through the pipeline on `engine` with the field-case settings and `overrides`."""
     variables = {**STANDARD_EVENT_VARS, **overrides}
     return ENGINE_RUNNERS[engine](dataset, work_dir, app_db, variables)
+
+
+OMNIFIXTURE_DUMP = REPO_ROOT / "tests" / "fixtures" / "matomo-omnifixture" / "omnifixture.sql"
+OMNIFIXTURE_TABLES = ["log_visit", "log_link_visit_action", "log_action", "site"]
+
+# The media funnel of Matomo's OmniFixture, tracked with standard Matomo events. `%` in
+# `play25%` is a LIKE wildcard, so it is escaped. One more stage takes the event whose
+# category is stored HTML-escaped (`---&gt; ... &lt;---`), so that name reaches the outputs.
+MOVIE_FUNNEL = [
+    "playTrailer", "playStart", "play25%", "play50%", "play75%", "playEnd", "rating",
+    "clickBuyNow", "Purchase",
+]
+OMNIFIXTURE_VARS: dict[str, object] = {
+    **STANDARD_EVENT_VARS,
+    "start_date": "2009-12-01",
+    "instance_key": "event_name",
+    "event_type_rules": [
+        {
+            "event_type": action,
+            "stage_order": position,
+            "pattern": action.replace("%", "\\%"),
+            "priority": position,
+        }
+        for position, action in enumerate(MOVIE_FUNNEL, start=1)
+    ]
+    + [
+        {
+            "event_type": "long_name_event",
+            "stage_order": 100,
+            "pattern": "event action Extremely long%",
+            "priority": 100,
+        }
+    ],
+}

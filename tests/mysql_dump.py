@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import pyarrow
 
 _CREATE_TABLE = re.compile(rb"CREATE TABLE `([^`]+)` \((.*?)\n\)[^;]*;", re.S)
 _COLUMN = re.compile(rb"^\s*`([^`]+)` (\w+)", re.M)
@@ -20,6 +21,16 @@ _ESCAPES = {
     ord("0"): b"\x00", ord("'"): b"'", ord('"'): b'"', ord("b"): b"\x08", ord("n"): b"\n",
     ord("r"): b"\r", ord("t"): b"\t", ord("Z"): b"\x1a", ord("\\"): b"\\", ord("%"): b"\\%",
     ord("_"): b"\\_",
+}
+
+
+_ARROW_TYPES = {
+    "BIGINT": pyarrow.int64(),
+    "DOUBLE": pyarrow.float64(),
+    "TIMESTAMP": pyarrow.string(),
+    "DATE": pyarrow.string(),
+    "BLOB": pyarrow.binary(),
+    "VARCHAR": pyarrow.string(),
 }
 
 
@@ -130,10 +141,16 @@ def load_mysql_dump(dump_path: Path, duckdb_path: Path, tables: list[str], schem
                 for row in rows_by_table[table]
             ]
             if converted:
-                placeholders = ", ".join("?" for _ in table_columns)
-                connection.executemany(
-                    f'insert into "{schema}"."{table}" values ({placeholders})', converted
+                # One Arrow table per dump table: DuckDB's executemany runs row by row.
+                arrow_table = pyarrow.table(
+                    {
+                        f"c{index}": pyarrow.array([row[index] for row in converted], type=_ARROW_TYPES[sql_type])
+                        for index, (_, sql_type) in enumerate(table_columns)
+                    }
                 )
+                connection.register("dump_rows", arrow_table)
+                connection.execute(f'insert into "{schema}"."{table}" select * from dump_rows')
+                connection.unregister("dump_rows")
     finally:
         connection.close()
     return {table: len(rows) for table, rows in rows_by_table.items()}

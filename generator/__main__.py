@@ -1,0 +1,5 @@
+"""Command line entry point: `python -m generator --help`."""
+
+from .cli import main
+
+raise SystemExit(main())

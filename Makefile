@@ -65,7 +65,7 @@ export: setup
 
 serve: setup
 	$(BIN)/streamlit run app/streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false
+		--server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer
 
 demo: setup demo-data build export serve
 

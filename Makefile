@@ -13,6 +13,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 DEMO_EVENTS ?= 500000
 DEMO_SEED ?= 20250701
 DEMO_DB ?= data/matomo_demo.duckdb
+# The DuckDB file that `make build` and `make export` read: the demo file unless set.
+export HYBRID_DUCKDB_PATH ?= $(DEMO_DB)
 DEMO_VARS ?= {app_database_enabled: true}
 PORT ?= 8501
 
@@ -21,8 +23,8 @@ PORT ?= 8501
 help:
 	@echo "make demo       set up, generate demo data, dbt build, export, serve the dashboard on 127.0.0.1:$(PORT)"
 	@echo "make test       set up (both dbt environments, Chromium) and run every test"
-	@echo "make build      dbt build on the profile in ./profiles.yml (default target: DuckDB)"
-	@echo "make export     write processed_data/ from the built models"
+	@echo "make build      dbt build of the demo settings on HYBRID_DUCKDB_PATH (default: $(DEMO_DB))"
+	@echo "make export     write processed_data/ from the models built there"
 	@echo "make serve      serve the dashboard from processed_data/"
 	@echo "make benchmark  time and measure memory of generator, dbt build and export"
 
@@ -58,10 +60,10 @@ $(DEMO_DB): | $(BIN)/.installed
 demo-data: $(DEMO_DB)
 
 build: setup
-	HYBRID_DUCKDB_PATH=$(DEMO_DB) $(DBT) build --profiles-dir . --vars '$(DEMO_VARS)'
+	$(DBT) build --profiles-dir . --vars '$(DEMO_VARS)'
 
 export: setup
-	HYBRID_DUCKDB_PATH=$(DEMO_DB) $(BIN)/python -m export --profiles-dir . --output processed_data
+	$(BIN)/python -m export --profiles-dir . --output processed_data
 
 serve: setup
 	$(BIN)/streamlit run app/streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \

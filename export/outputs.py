@@ -237,4 +237,6 @@ PROCESSORS: dict[str, tuple[OutputFile, ...]] = {
 }
 
 PIPELINE_METADATA_MODEL = "pipeline_metadata"
-PIPELINE_METADATA_COLUMNS = ("start_date", "end_date", "last_event_at")
+PIPELINE_METADATA_COLUMNS = ("start_date", "end_date", "last_event_at", "dbt_invocation_id")
+# Column of every mart naming the dbt run that built it.
+INVOCATION_COLUMN = "dbt_invocation_id"

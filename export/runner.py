@@ -19,6 +19,7 @@ from .csvfile import count_data_rows, render_csv
 from .errors import ExportError, ModelError, ProcessorsFailedError
 from .outputs import (
     CSV_COLUMNS,
+    INVOCATION_COLUMN,
     PIPELINE_METADATA_COLUMNS,
     PIPELINE_METADATA_MODEL,
     PROCESSORS,
@@ -72,6 +73,7 @@ def export(
             f"output path {output_dir} exists and is not a folder: remove it, or pass another "
             "--output"
         )
+    _check_output_folder(output_dir)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
 
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.tmp-", dir=output_dir.parent))
@@ -79,7 +81,9 @@ def export(
     try:
         with open_warehouse(connection_settings) as warehouse:
             metadata = _read_pipeline_metadata(warehouse)
-            failures = _run_processors(warehouse, selected, staging, skip_errors)
+            failures = _run_processors(
+                warehouse, selected, staging, skip_errors, metadata["dbt_invocation_id"]
+            )
 
         carried = [name for name in PROCESSORS if name not in selected or name in failures]
         _carry_over(output_dir, staging, carried)
@@ -103,13 +107,19 @@ def export(
 
 
 def _run_processors(
-    warehouse: Warehouse, selected: tuple[str, ...], staging: Path, skip_errors: bool
+    warehouse: Warehouse,
+    selected: tuple[str, ...],
+    staging: Path,
+    skip_errors: bool,
+    invocation_id: str,
 ) -> dict[str, BaseException]:
     failures: dict[str, BaseException] = {}
     for name in selected:
         started = time.monotonic()
         try:
-            contents = {spec.file_name: _build_csv(spec, warehouse) for spec in PROCESSORS[name]}
+            contents = {
+                spec.file_name: _build_csv(spec, warehouse, invocation_id) for spec in PROCESSORS[name]
+            }
             for file_name, data in contents.items():
                 (staging / file_name).write_bytes(data)
         except Exception as error:
@@ -129,7 +139,38 @@ def _run_processors(
     return failures
 
 
-def _build_csv(spec: OutputFile, warehouse: Warehouse) -> bytes:
+def _check_output_folder(output_dir: Path) -> None:
+    """Reject an output folder that contains anything the export does not write.
+
+    The folder is replaced as a whole, so other files in it would be lost.
+    """
+    if not output_dir.is_dir():
+        return
+    known = set(CSV_COLUMNS) | {MANIFEST_FILE}
+    foreign = sorted(entry.name for entry in output_dir.iterdir() if entry.name not in known)
+    if foreign:
+        shown = ", ".join(foreign[:10]) + (", ..." if len(foreign) > 10 else "")
+        raise ExportError(
+            f"output folder {output_dir} contains entries that the export does not write "
+            f"({shown}); it replaces the whole folder, so they would be lost. Pass an empty "
+            "or new folder as --output, or move those entries away"
+        )
+
+
+def _check_same_run(spec: OutputFile, warehouse: Warehouse, invocation_id: str) -> None:
+    """Raise ModelError unless the mart was built by the same dbt run as pipeline_metadata."""
+    rows = warehouse.read_model(spec.model, (INVOCATION_COLUMN,))
+    run_ids = {run_id.decode() if isinstance(run_id, bytes) else run_id for (run_id,) in rows}
+    if run_ids and run_ids != {invocation_id}:
+        raise ModelError(
+            f"model {spec.model} in {warehouse.location} was built by another dbt run than "
+            f"{PIPELINE_METADATA_MODEL} (a dbt build probably failed part-way): fix the "
+            "error of the last `dbt build` and run it again"
+        )
+
+
+def _build_csv(spec: OutputFile, warehouse: Warehouse, invocation_id: str) -> bytes:
+    _check_same_run(spec, warehouse, invocation_id)
     raw_rows = warehouse.read_model(spec.model, spec.model_columns)
     rows = spec.format_rows(raw_rows, warehouse.location)
     check_output_columns(spec.file_name, spec.header)
@@ -152,7 +193,7 @@ def _read_pipeline_metadata(warehouse: Warehouse) -> dict:
             f"model {model} in {warehouse.location} has {len(rows)} rows; expected exactly "
             "one: fix the model and run `dbt build` again"
         )
-    start_date, end_date, last_event_at = rows[0]
+    start_date, end_date, last_event_at, invocation_id = rows[0]
     try:
         if start_date is None:
             raise ValueError("start_date is NULL")
@@ -168,6 +209,7 @@ def _read_pipeline_metadata(warehouse: Warehouse) -> dict:
         "start_date": start.isoformat(),
         "end_date": None if end is None else end.isoformat(),
         "last_event_at": None if last_event is None else last_event.isoformat(timespec="seconds"),
+        "dbt_invocation_id": invocation_id.decode() if isinstance(invocation_id, bytes) else invocation_id,
     }
 
 
@@ -181,16 +223,6 @@ def _carry_over(output_dir: Path, staging: Path, processor_names: list[str]) -> 
                 logger.info("kept %s from the previous export", spec.file_name)
             else:
                 logger.info("no previous %s to keep", spec.file_name)
-
-    if output_dir.is_dir():
-        known = set(CSV_COLUMNS) | {MANIFEST_FILE}
-        dropped = sorted(entry.name for entry in output_dir.iterdir() if entry.name not in known)
-        if dropped:
-            logger.warning(
-                "%s contains entries that the export does not write, so they are removed: %s",
-                output_dir,
-                ", ".join(dropped),
-            )
 
 
 def _build_manifest(staging: Path, settings: ConnectionSettings, metadata: dict) -> dict:

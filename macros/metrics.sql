@@ -49,3 +49,13 @@
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#
+  The id of the dbt run that built a mart. The export checks that every mart it
+  reads comes from the same run as pipeline_metadata, so a build that failed
+  part-way is never exported as a mix of old and new tables.
+#}
+{% macro dbt_invocation_column() -%}
+    {{ exact_text(sql_string(invocation_id)) }} as dbt_invocation_id
+{%- endmacro %}

@@ -44,7 +44,13 @@
             "Invalid value " ~ (value | tojson) ~ " for var '" ~ name ~ "'. Expected a date written YYYY-MM-DD, e.g. 2025-07-01."
         ) }}
     {%- endif -%}
-    {%- do modules.datetime.date.fromisoformat(text) -%}
+    {%- set year, month, day = text.split('-') | map('int') | list -%}
+    {%- set next_month_first = modules.datetime.date(year + (month // 12), (month % 12) + 1, 1) if 1 <= month <= 12 else none -%}
+    {%- if next_month_first is none or day < 1 or day > (next_month_first - modules.datetime.timedelta(days=1)).day -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid value " ~ (value | tojson) ~ " for var '" ~ name ~ "': no such date. Expected a date written YYYY-MM-DD, e.g. 2025-07-01."
+        ) }}
+    {%- endif -%}
     {{ return(text) }}
 {%- endmacro %}
 
@@ -65,7 +71,9 @@
                 "Invalid site id " ~ (item | tojson) ~ " in var 'site_ids'. Expected whole numbers, e.g. [1, 3], or [] for every site."
             ) }}
         {%- endif -%}
-        {%- do ids.append(item | string | trim | int) -%}
+        {%- if (item | string | trim | int) not in ids -%}
+            {%- do ids.append(item | string | trim | int) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(ids) }}
 {%- endmacro %}

@@ -18,6 +18,7 @@ import pytest
 
 from export import (
     CSV_COLUMNS,
+    ExportError,
     DuckDBTarget,
     ModelError,
     MySQLTarget,
@@ -32,6 +33,11 @@ from export.outputs import check_output_columns
 from export.values import ColumnKind, format_value, to_canonical, to_local_timestamp
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+RUN_ID = "8f14e45f-ceea-467f-a0e6-2c1f0b5b0d27"
+MART_TABLES = (
+    "conversion_funnel_total", "conversion_funnel_games", "timeseries_total", "timeseries_games",
+    "repeatability_data", "score_distribution", "data_quality", "pipeline_metadata",
+)
 
 # Column types vary on purpose (DOUBLE, DECIMAL and HUGEINT counts, TIMESTAMP and text
 # dates), as drivers differ in what they return. Extra columns such as idvisitor must
@@ -200,12 +206,21 @@ def build_warehouse(path: Path, schema: str = "main") -> Path:
         if schema != "main":
             connection.execute(f"create schema {schema}")
         connection.execute(MARTS_SQL.format(schema=schema))
+        # dbt stamps every mart with the id of the run that built it.
+        for table in MART_TABLES:
+            connection.execute(
+                f"alter table {schema}.{table} add column dbt_invocation_id varchar default '{RUN_ID}'"
+            )
     return path
 
 
 def run_sql(path: Path, sql: str) -> None:
     with duckdb.connect(str(path)) as connection:
         connection.execute(sql)
+
+
+def read_folder_files(folder: Path) -> dict[str, bytes]:
+    return {entry.name: entry.read_bytes() for entry in sorted(folder.iterdir()) if entry.is_file()}
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:
@@ -256,8 +271,10 @@ def test_export_manifest_contents(settings, output):
     assert text == json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
     assert set(manifest) == {
-        "generated_at", "target", "start_date", "end_date", "last_event_at", "files",
+        "generated_at", "target", "start_date", "end_date", "last_event_at", "dbt_invocation_id",
+        "files",
     }
+    assert manifest["dbt_invocation_id"] == RUN_ID
     generated_at = dt.datetime.strptime(manifest["generated_at"], "%Y-%m-%dT%H:%M:%SZ")
     generated_at = generated_at.replace(tzinfo=dt.timezone.utc)
     assert before <= generated_at <= after
@@ -395,7 +412,10 @@ def test_unknown_period_type_is_error(settings, warehouse, output):
 
 
 def test_pipeline_metadata_needs_one_row(settings, warehouse, output):
-    run_sql(warehouse, "insert into main.pipeline_metadata values ('2025-07-01', null, null)")
+    run_sql(
+        warehouse,
+        f"insert into main.pipeline_metadata values ('2025-07-01', null, null, '{RUN_ID}')",
+    )
 
     with pytest.raises(ModelError) as caught:
         export(output, settings)
@@ -496,13 +516,33 @@ def test_without_skip_errors_first_failure_aborts(settings, warehouse, output):
     assert read_folder(output) == previous
 
 
-def test_unknown_entries_are_dropped(settings, output):
+def test_foreign_entries_reject_export(settings, output):
     export(output, settings)
-    (output / "old_report.csv").write_text("a\n")
+    (output / "notes.txt").write_text("mine\n")
+    (output / "drafts").mkdir()
+    previous = {name: data for name, data in read_folder_files(output).items()}
 
+    with pytest.raises(ExportError) as caught:
+        export(output, settings)
+
+    assert "notes.txt" in str(caught.value)
+    assert "drafts" in str(caught.value)
+    assert "--output" in str(caught.value)
+    assert read_folder_files(output) == previous
+    assert (output / "drafts").is_dir()
+
+
+def test_marts_of_another_run_rejected(settings, warehouse, output):
     export(output, settings)
+    previous = read_folder(output)
+    run_sql(warehouse, "update main.timeseries_total set dbt_invocation_id = 'an-older-run'")
 
-    assert "old_report.csv" not in read_folder(output)
+    with pytest.raises(ModelError) as caught:
+        export(output, settings)
+
+    assert "timeseries_total" in str(caught.value)
+    assert "another dbt run" in str(caught.value)
+    assert read_folder(output) == previous
 
 
 # Value formatting, CSV writer and privacy guard

@@ -32,6 +32,14 @@
     ~ "(MySQL: mysql_tzinfo_to_sql)."
 ) }}
 
+{{ fail_if_rows(
+    ref('int_sites'),
+    'select timezone_setting from ' ~ ref('int_sites')
+    ~ ' where utc_offset_minutes < -720 or utc_offset_minutes > 840 order by timezone_setting',
+    "Timezone offset(s) {values} are outside UTC-12 to UTC+14, the range of Matomo's manual "
+    ~ "offsets. Fix the site's timezone in Matomo or the var reporting_timezone."
+) }}
+
 with actions as (
 
     select * from {{ ref('stg_matomo__actions') }}

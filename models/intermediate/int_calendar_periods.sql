@@ -20,15 +20,17 @@ integers as (
 
 bounds as (
 
+    {% if end_date -%}
     select
         {{ date_literal(start_date) }} as first_date,
-        {% if end_date -%}
         {{ date_literal(end_date) }} as last_date
-        {%- else -%}
+    from (select count(*) as event_count from events) as single_row
+    {%- else -%}
+    select
+        {{ date_literal(start_date) }} as first_date,
         max(local_date) as last_date
-        {%- endif %}
-
     from events
+    {%- endif %}
 
 ),
 

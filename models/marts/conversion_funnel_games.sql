@@ -55,7 +55,8 @@ final as (
         users,
         visits,
         instances,
-        {{ funnel_rates(partition_by='game_name') }}
+        {{ funnel_rates(partition_by='game_name') }},
+        {{ dbt_invocation_column() }}
 
     from stages
 

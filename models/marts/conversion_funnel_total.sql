@@ -43,7 +43,8 @@ final as (
         users,
         visits,
         instances,
-        {{ funnel_rates() }}
+        {{ funnel_rates() }},
+        {{ dbt_invocation_column() }}
 
     from stages
 

@@ -107,7 +107,8 @@ final as (
         check_order,
         {{ exact_text('check_name') }} as check_name,
         game_name,
-        {{ as_integer('value') }} as value
+        {{ as_integer('value') }} as value,
+        {{ dbt_invocation_column() }}
 
     from checks
 

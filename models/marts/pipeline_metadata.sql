@@ -16,7 +16,8 @@ final as (
         {%- else -%}
         cast(null as date) as end_date,
         {%- endif %}
-        max(local_time) as last_event_at
+        max(local_time) as last_event_at,
+        {{ dbt_invocation_column() }}
 
     from events
 

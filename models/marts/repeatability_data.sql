@@ -57,7 +57,8 @@ final as (
         games_played,
         user_count,
         {{ rate_6dp('user_count', 'total_users') }} as user_share,
-        source
+        source,
+        {{ dbt_invocation_column() }}
 
     from filled
 

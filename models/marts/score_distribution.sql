@@ -39,7 +39,8 @@ final as (
         ranges.range_start,
         ranges.range_end,
         coalesce(range_counts.attempts, 0) as attempts,
-        coalesce(range_counts.users, 0) as users
+        coalesce(range_counts.users, 0) as users,
+        {{ dbt_invocation_column() }}
 
     from games
     cross join ranges

@@ -43,7 +43,8 @@ final as (
         games.game_name,
         event_types.event_type,
         event_types.stage_order,
-        {{ metrics_or_zero('metrics') }}
+        {{ metrics_or_zero('metrics') }},
+        {{ dbt_invocation_column() }}
 
     from periods
     cross join games

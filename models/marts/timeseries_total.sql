@@ -29,7 +29,8 @@ final as (
         periods.period_start,
         event_types.event_type,
         event_types.stage_order,
-        {{ metrics_or_zero('metrics') }}
+        {{ metrics_or_zero('metrics') }},
+        {{ dbt_invocation_column() }}
 
     from periods
     cross join event_types

@@ -22,11 +22,12 @@
 {#
   Funnel conversion columns over a CTE with stage_order and users:
   users of a stage over users of stage 1 and of the previous stage, within
-  each partition (e.g. game_name).
+  each partition (e.g. game_name). Stages of equal stage_order follow in
+  event_type order, as in the exported files.
 #}
 {% macro funnel_rates(partition_by=none) -%}
     {%- set window -%}
-        over ({% if partition_by %}partition by {{ partition_by }} {% endif %}order by stage_order)
+        over ({% if partition_by %}partition by {{ partition_by }} {% endif %}order by stage_order, event_type)
     {%- endset -%}
     {{ rate_6dp('users', 'first_value(users) ' ~ window) }} as conversion_from_start,
     {{ rate_6dp('users', 'lag(users) ' ~ window) }} as conversion_from_previous

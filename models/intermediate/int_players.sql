@@ -10,7 +10,7 @@
 {%- set end_date = setting_date('end_date', required=false) -%}
 
 {% if not app_database_enabled -%}
-{{ fail_if_undefined_event_types('played_event_type', [var('played_event_type')]) }}
+{{ warn_if_undefined_event_types('played_event_type', [var('played_event_type')]) }}
 {%- endif %}
 
 {% if app_database_enabled -%}

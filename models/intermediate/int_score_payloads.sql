@@ -14,7 +14,7 @@
 -#}
 {%- set scored_event_types = setting_name_list('scored_event_types') -%}
 
-{{ fail_if_undefined_event_types('scored_event_types', scored_event_types) }}
+{{ warn_if_undefined_event_types('scored_event_types', scored_event_types) }}
 
 with events as (
 

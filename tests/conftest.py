@@ -11,7 +11,17 @@ from harness import run_case
 
 # Engines that every field case runs on. The MariaDB runner registers itself in
 # harness.ENGINE_RUNNERS; its parameter carries the `mysql` marker.
-CASE_ENGINES = ["duckdb"]
+CASE_ENGINES = [
+    "duckdb",
+    pytest.param("mariadb", marks=pytest.mark.mysql),
+    pytest.param("duckdb_mysql", marks=pytest.mark.mysql),
+]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "mysql: needs a MariaDB server and .venv-mysql (dbt-mysql); skipped without them, failed in CI"
+    )
 
 
 @pytest.fixture(params=CASE_ENGINES)

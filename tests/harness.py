@@ -293,6 +293,8 @@ OMNIFIXTURE_VARS: dict[str, object] = {
     **STANDARD_EVENT_VARS,
     "start_date": "2009-12-01",
     "instance_key": "event_name",
+    "scored_event_types": [],
+    "played_event_type": "Purchase",
     "event_type_rules": [
         {
             "event_type": action,
@@ -311,3 +313,65 @@ OMNIFIXTURE_VARS: dict[str, object] = {
         }
     ],
 }
+
+
+# ---- MariaDB engines ----------------------------------------------------------------------------
+# `mariadb`: the models built inside MariaDB by dbt-mysql (.venv-mysql). `duckdb_mysql`: the models
+# built by DuckDB, which reads Matomo's tables from MariaDB through its MySQL extension. Both load
+# the dataset into a fresh MariaDB database with Matomo's column types (tests/mysql_support.py)
+# and drop it afterwards.
+
+import mysql_support  # noqa: E402
+
+
+def run_mysql_engine(engine: str, matomo_database: str, work_dir: Path, variables: dict,
+                     settings: "mysql_support.ServerSettings", models_database: str | None = None) -> PipelineResult:
+    """Run `dbt build` and the export on `engine` over the Matomo tables in `matomo_database`.
+
+    On `mariadb` the models go to `models_database`, or to a temporary database when it is None.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    profiles_dir = prepare_profiles_dir(work_dir)
+    environment = dbt_environment()
+    environment.update(settings.environment())
+    output_dir = work_dir / "processed_data"
+    if engine == "mariadb" and models_database is None:
+        with mysql_support.temporary_databases(settings, "models") as (temporary_database,):
+            return run_mysql_engine(engine, matomo_database, work_dir, variables, settings, temporary_database)
+    if engine == "mariadb":
+        variables = {**variables, "matomo_schema": matomo_database}
+        environment["HYBRID_MYSQL_SCHEMA"] = models_database
+        run_command(
+            dbt_command(work_dir, profiles_dir, "build", variables, target=engine,
+                        dbt_executable=mysql_support.MYSQL_VENV_DBT),
+            environment, REPO_ROOT,
+        )
+        run_command(export_command(work_dir, profiles_dir, output_dir, target=engine), environment, REPO_ROOT)
+    elif engine == "duckdb_mysql":
+        mysql_support.install_duckdb_mysql_extension()
+        variables = {**variables, "matomo_database": "matomo", "matomo_schema": matomo_database}
+        environment["MATOMO_MYSQL_DATABASE"] = matomo_database
+        environment["HYBRID_DUCKDB_PATH"] = str(work_dir / "models.duckdb")
+        run_command(dbt_command(work_dir, profiles_dir, "build", variables, target=engine), environment, REPO_ROOT)
+        run_command(export_command(work_dir, profiles_dir, output_dir, target=engine), environment, REPO_ROOT)
+    else:
+        raise ValueError(f"unknown MySQL engine {engine!r}; expected mariadb or duckdb_mysql")
+    return read_outputs(output_dir)
+
+
+def _mysql_case_runner(engine: str):
+    def run(dataset: MatomoDataset, work_dir: Path, app_db: bool, variables: dict) -> PipelineResult:
+        settings = mysql_support.require_server()
+        # Field cases use named timezones such as Europe/Paris, which need these tables.
+        mysql_support.ensure_timezone_tables(settings)
+        work_dir.mkdir(parents=True, exist_ok=True)
+        duckdb_path = dataset.write_duckdb(work_dir / "matomo.duckdb", app_db=app_db)
+        with mysql_support.temporary_databases(settings, "matomo") as (matomo_database,):
+            mysql_support.copy_duckdb_tables(duckdb_path, settings, matomo_database, prefix=dataset.prefix)
+            return run_mysql_engine(engine, matomo_database, work_dir, variables, settings)
+
+    return run
+
+
+ENGINE_RUNNERS["mariadb"] = _mysql_case_runner("mariadb")
+ENGINE_RUNNERS["duckdb_mysql"] = _mysql_case_runner("duckdb_mysql")

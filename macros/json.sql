@@ -74,19 +74,19 @@
   True when the text is strict JSON (RFC 8259). DuckDB's parser also accepts
   NaN, Infinity and trailing commas, and other engines differ in what else
   they let through, so after the engine's own check the text is reduced
-  token by token: strings, then the literals true/false/null, then numbers in
-  strict notation are removed. What is left must be structure and JSON
-  whitespace only, with no comma before a closing bracket.
+  token by token: strings become "", and the literals true/false/null and
+  numbers in strict notation become 0. What is left must be structure, "", 0
+  and JSON whitespace only, with no comma before a closing bracket.
 #}
 {% macro json_is_strict(document) -%}
     {%- set json_string = '"([^"\\\\]|\\\\.)*"' -%}
     {%- set json_number = '-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?' -%}
     {%- set without_strings = regex_replace_all(document, json_string, '""') -%}
-    {%- set without_literals = regex_replace_all(without_strings, 'true|false|null', '') -%}
-    {%- set structure_only = regex_replace_all(without_literals, json_number, '') -%}
+    {%- set without_literals = regex_replace_all(without_strings, 'true|false|null', '0') -%}
+    {%- set structure_only = regex_replace_all(without_literals, json_number, '0') -%}
     (
         {{ json_is_valid(document) }}
-        and {{ regex_full_match(structure_only, '[ \\t\\r\\n{}\\[\\],:"]*') }}
+        and {{ regex_full_match(structure_only, '[ \\t\\r\\n{}\\[\\],:"0]*') }}
         and not {{ regex_contains(structure_only, ',[ \\t\\r\\n]*[\\]}]') }}
     )
 {%- endmacro %}

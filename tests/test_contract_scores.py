@@ -38,7 +38,7 @@ def _game(number: int) -> str:
 
 def _run_payloads(case_runner, payloads, **overrides):
     """Run one `completed` event per payload, each in its own game and with its own visitor."""
-    # Matomo cuts dimension values at 250 characters, and MariaDB's column takes 255 at most.
+    # Matomo cuts dimension values at 250 characters, and its varchar(255) column rejects more.
     too_long = [payload for payload in payloads if payload is not None and len(payload) > 250]
     assert too_long == []
     dataset = standard_case_dataset()

@@ -195,7 +195,9 @@ response_counts as (
         action_id,
         sum(
             case
-                when {{ json_kind('response', "'$.userResponse[0]'") }} = 'object'
+                {#- MySQL reads `[0]` of an object as the object itself, so the list is checked first. #}
+                when {{ json_kind('response', "'$.userResponse'") }} = 'array'
+                    and {{ json_kind('response', "'$.userResponse[0]'") }} = 'object'
                     and {{ json_is_true('response', "'$.userResponse[0].isCorrect'") }}
                     then 1
                 else 0
